@@ -11,6 +11,10 @@ import (
 	"unicode/utf8"
 )
 
+// MatchLike reports whether s matches an IAM StringLike pattern: '*' matches any run of characters (including
+// ':' and '/'), '?' exactly one. fold compares case-insensitively.
+func MatchLike(pattern, s string, fold bool) bool { return globMatch(pattern, nil, s, fold) }
+
 // globMatch reports whether s matches pattern pat, where '*' matches any run of characters (including ':'
 // and '/') and '?' exactly one character. lit, when non-nil, marks byte positions of pat that are literal
 // even though they hold '*' or '?' (the ${*} and ${?} escapes). fold compares case-insensitively.

@@ -91,9 +91,9 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 	d.RoleARN = raw
 	role, err := irsa.ParseRoleARN(raw)
 	if err != nil {
-		d.add(Finding{Code: "InvalidRoleARN", Severity: SeverityError, Field: roleField,
-			Message: fmt.Sprintf("%q is not a valid IAM role ARN: %s; expected arn:%s:iam::<12-digit account>:role/<name>",
-				raw, arnProblems(err), e.partition())})
+		d.add(Finding{Code: "InvalidRoleARN", Severity: SeverityError, Field: roleField, Invalid: raw,
+			Message: fmt.Sprintf("not a role ARN: %s; expected arn:%s:iam::<12-digit account>:role/<name>",
+				arnProblems(err), e.partition())})
 		return d
 	}
 	if role.Partition != e.partition() {
@@ -150,9 +150,9 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 	switch {
 	case errors.Is(err, iam.ErrNotFound):
 		d.add(Finding{Code: "NoOIDCProvider", Severity: SeverityError, Field: roleField,
-			Message: fmt.Sprintf("account %s has no IAM OIDC provider for issuer %s, so STS rejects every token of this "+
-				"cluster (InvalidIdentityToken); fix: create the provider %s (eksctl utils associate-iam-oidc-provider)",
-				role.Account, e.Cluster.Issuer.URL, s.provider)})
+			Message: fmt.Sprintf("account %s has no IAM OIDC provider for %s, so STS rejects this cluster's tokens "+
+				"(InvalidIdentityToken); fix: create it (eksctl utils associate-iam-oidc-provider)",
+				role.Account, e.Cluster.Issuer.URL)})
 		if maxAge == 0 && e.RecheckBeforeDeny > 0 {
 			d.stale = true // negative answers may come from the cache: confirm before denying
 		}
@@ -165,9 +165,9 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 		}
 		if !contains(p.ClientIDs, audience) {
 			d.add(Finding{Code: "AudienceNotInProvider", Severity: SeverityError, Field: audField,
-				Message: fmt.Sprintf("token audience %q is not a client ID of OIDC provider %s (client IDs: %s), so STS "+
-					"rejects the token (Incorrect token audience); fix: add %q to the provider's client IDs",
-					audience, s.provider, quoteList(p.ClientIDs), audience)})
+				Message: fmt.Sprintf("token audience %q is not a client ID (%s) of this cluster's OIDC provider in "+
+					"account %s, so STS rejects the token (Incorrect token audience); fix: add it to the provider's client IDs",
+					audience, quoteList(p.ClientIDs), role.Account)})
 		}
 	}
 	s.explain(&d.Diagnosis)

@@ -132,7 +132,7 @@ func (s *subject) explainExplicitDeny(d *Diagnosis, res *iampolicy.Result) {
 		why := "it applies to every web-identity caller"
 		for _, c := range st.Conditions {
 			if c.Result == iampolicy.True {
-				why = fmt.Sprintf("%s %s %s matches", c.Operator, shortKey(c.Key), quoteList(c.Values))
+				why = fmt.Sprintf("%s %s %s matches", c.Operator, s.shortKey(c.Key), quoteList(c.Values))
 				break
 			}
 		}
@@ -216,9 +216,9 @@ func (s *subject) explainNoWebIdentity(d *Diagnosis, allows []iampolicy.Statemen
 			"Pod Identity association and drop the annotation, or add an IRSA statement", true)
 		return
 	}
-	s.deny(d, "NotWebIdentity", fmt.Sprintf("the trust policy allows %s for %s, not sts:AssumeRoleWithWebIdentity "+
-		"for Federated %s; fix: add a web-identity statement for that provider", strings.Join(actions, ", "),
-		strings.Join(principals, ", "), s.provider), true)
+	s.deny(d, "NotWebIdentity", fmt.Sprintf("it allows %s for %s, not sts:AssumeRoleWithWebIdentity; fix: add a "+
+		"web-identity statement for Federated %s", strings.Join(actions, ", "), strings.Join(principals, ", "),
+		s.provider), true)
 }
 
 func (s *subject) explainPrincipal(d *Diagnosis, st iampolicy.StatementResult) {
@@ -271,20 +271,19 @@ func (s *subject) comparePrincipal(v string) (code, msg string, rank int) {
 		return "ProviderOtherPartition", fmt.Sprintf("trusts the provider in partition %s; fix: use %q",
 			got.Partition, want), 4
 	case sameHost && got.Account != s.role.Account:
-		return "ProviderOtherAccount", fmt.Sprintf("trusts the provider in account %s, but the role is in %s and STS "+
-			"resolves the token against the role's own account's provider; fix: use %q", got.Account,
-			s.role.Account, want), 4
+		return "ProviderOtherAccount", fmt.Sprintf("trusts the provider in account %s, but STS uses the provider "+
+			"in the role's own account %s; fix: use %q", got.Account, s.role.Account, want), 4
 	}
 	ours := s.engine.Cluster.Issuer
 	gotRegion, gotID, ourRegion, ourID := got.EKSRegion, got.EKSID, ours.EKSRegion, ours.EKSID
 	if got.IsEKS() && ours.IsEKS() {
 		switch {
 		case gotID == ourID && gotRegion != ourRegion:
-			return "ProviderOtherRegion", fmt.Sprintf("trusts the provider of region %s, this cluster's issuer is in "+
-				"%s (same ID %s); fix: use %q", gotRegion, ourRegion, ourID, want), 3
+			return "ProviderOtherRegion", fmt.Sprintf("trusts the provider of region %s, but this cluster is in %s; "+
+				"fix: use %q", gotRegion, ourRegion, want), 3
 		case gotID != ourID:
-			return "ProviderOtherCluster", fmt.Sprintf("trusts another cluster's OIDC provider (ID %s), this "+
-				"cluster's ID is %s; fix: trust %q", gotID, ourID, want), 2
+			return "ProviderOtherCluster", fmt.Sprintf("trusts another cluster's OIDC provider (ID %s, not %s); "+
+				"fix: trust %q", gotID, ourID, want), 2
 		}
 	}
 	return "ProviderMismatch", fmt.Sprintf("trusts provider %s, this cluster's is %s; fix: trust %q",
@@ -337,7 +336,7 @@ func (s *subject) explainCondition(c iampolicy.ConditionResult) (code, why strin
 			"eks.amazonaws.com/audience or the trust's :aud to match", quoteList(c.Values), c.Operator, s.audience)
 	}
 	return "ConditionNotMet", fmt.Sprintf("requires %s %s %s, which this request does not meet", c.Operator,
-		shortKey(c.Key), quoteList(c.Values))
+		s.shortKey(c.Key), quoteList(c.Values))
 }
 
 func (s *subject) explainSub(c iampolicy.ConditionResult, op string) (code, why string) {
@@ -345,7 +344,7 @@ func (s *subject) explainSub(c iampolicy.ConditionResult, op string) (code, why 
 	// A wildcard under an exact-match operator is taken literally.
 	if op == "StringEquals" || op == "StringEqualsIgnoreCase" {
 		for _, v := range values {
-			if strings.ContainsAny(v, "*?") && globMatch(v, s.sub, op == "StringEqualsIgnoreCase") {
+			if strings.ContainsAny(v, "*?") && iampolicy.MatchLike(v, s.sub, op == "StringEqualsIgnoreCase") {
 				return "WildcardUnderStringEquals", fmt.Sprintf("tests sub with %s %q: %s takes '*' literally; "+
 					"fix: use StringLike for the pattern", c.Operator, v, op)
 			}
@@ -371,15 +370,15 @@ func (s *subject) explainSub(c iampolicy.ConditionResult, op string) (code, why 
 			return "SubCase", fmt.Sprintf("expects sub %q, which differs only in case (%s compares case-sensitively); "+
 				"fix: %q", v, c.Operator, s.sub)
 		case ns != s.sa.Namespace && name == s.sa.Name:
-			return "WrongNamespace", fmt.Sprintf("expects namespace %s (sub %q), the service account is in %s; fix the "+
-				"trust's sub or install it in %s", ns, v, s.sa.Namespace, ns)
+			return "WrongNamespace", fmt.Sprintf("expects sub %q (namespace %s, not %s); fix the trust's sub or "+
+				"install the service account in %s", v, ns, s.sa.Namespace, ns)
 		}
 	}
 	for _, v := range values {
 		ns, name, ok := irsa.ParseSubject(v)
 		if ok && ns == s.sa.Namespace && name != s.sa.Name {
-			return "WrongName", fmt.Sprintf("expects service account %s (sub %q), this one is %s; fix the trust's sub "+
-				"or the service account name", name, v, s.sa.Name)
+			return "WrongName", fmt.Sprintf("expects sub %q (name %s, not %s); fix the trust's sub or the service "+
+				"account name", v, name, s.sa.Name)
 		}
 	}
 	return "SubMismatch", fmt.Sprintf("expects sub %s (%s), the token's sub is %q; fix: add %q", quoteList(values),
@@ -410,7 +409,7 @@ func (s *subject) advise(d *Diagnosis, res *iampolicy.Result, includeUnknown boo
 				hasSub = true
 				if strings.HasPrefix(op, "StringLike") || strings.HasPrefix(op, "ArnLike") {
 					for _, v := range c.Values {
-						if strings.ContainsAny(v, "*?") && globMatch(v, s.sub, false) && broad == "" {
+						if strings.ContainsAny(v, "*?") && iampolicy.MatchLike(v, s.sub, false) && broad == "" {
 							broad = v
 						}
 					}
@@ -457,7 +456,16 @@ func baseOperator(op string) string {
 	return strings.TrimSuffix(op, "IfExists")
 }
 
-func shortKey(key string) string { return key }
+// shortKey names this issuer's sub and aud keys by their claim; other keys stay as written.
+func (s *subject) shortKey(key string) string {
+	switch s.classify(key) {
+	case keySub:
+		return "sub"
+	case keyAud:
+		return "aud"
+	}
+	return key
+}
 
 func uniqSorted(in []string) []string {
 	sort.Strings(in)
@@ -470,33 +478,6 @@ func uniqSorted(in []string) []string {
 	return out
 }
 
-// globMatch matches s against an IAM pattern with '*' and '?', which match any characters including ':'.
-func globMatch(pattern, s string, fold bool) bool {
-	if fold {
-		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
-	}
-	p, n := []rune(pattern), []rune(s)
-	pi, ni, star, mark := 0, 0, -1, 0
-	for ni < len(n) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == n[ni]):
-			pi++
-			ni++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, ni
-			pi++
-		case star >= 0:
-			pi, mark = star+1, mark+1
-			ni = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
 
 // actions returns the Action (or "not " NotAction) values of statement i.
 func (s *subject) actions(i int) []string {

@@ -3,6 +3,7 @@
 package validate
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -41,12 +42,18 @@ type Finding struct {
 	Message string `json:"message"`
 	// Fix, when a fix is clear, is a trust-policy statement that would make the setup work.
 	Fix string `json:"fix,omitempty"`
+	// Invalid, for an error about a malformed value, is that value: the finding then reads like Kubernetes'
+	// "Invalid value" field errors.
+	Invalid string `json:"-"`
 }
 
 // String renders the finding as a user reads it: for errors in the shape of a Kubernetes field error
 // ("<field>: Forbidden: <message>"), for warnings "<field>: <message>" (kubectl adds "Warning:").
 func (f Finding) String() string {
-	if f.Severity == SeverityError {
+	switch {
+	case f.Severity == SeverityError && f.Invalid != "":
+		return fmt.Sprintf("%s: Invalid value: %q: %s", f.Field, f.Invalid, f.Message)
+	case f.Severity == SeverityError:
 		return f.Field + ": Forbidden: " + f.Message
 	}
 	return f.Field + ": " + f.Message
