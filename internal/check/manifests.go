@@ -149,6 +149,9 @@ func stripComments(raw []byte) []byte {
 }
 
 func fromUnstructured(u *unstructured.Unstructured, source, defaultNamespace string) ([]Object, error) {
+	if u.GetKind() == "" && u.GetAPIVersion() == "" {
+		return nil, nil // not a Kubernetes object (a values file, a chart's metadata): not ours
+	}
 	if u.GetKind() == "" {
 		return nil, errors.New("object has no kind")
 	}

@@ -49,6 +49,7 @@ func TestCases(t *testing.T) {
 	if len(cases) < 39 {
 		t.Fatalf("loaded %d cases, want at least 39", len(cases))
 	}
+	codes := testcases.ExpectedCodes(t, filepath.Join("..", "..", "testdata", "expected-codes.json"))
 	for _, c := range cases {
 		t.Run(c.ID, func(t *testing.T) {
 			t.Parallel()
@@ -58,6 +59,14 @@ func TestCases(t *testing.T) {
 			d := e.Diagnose(t.Context(), sa)
 			if string(d.Verdict) != c.Expected.Verdict {
 				t.Errorf("verdict %s, want %s (%s)\n%s", d.Verdict, c.Expected.Verdict, c.Expected.Reason, render(d))
+			}
+			// The findings must name the defect the case's reason names (reviewed by hand, case by case).
+			var got []string
+			for _, f := range d.Findings {
+				got = append(got, f.Code)
+			}
+			if want, ok := codes[c.ID]; !ok || strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("finding codes %v, want %v (%s)", got, want, c.Expected.Reason)
 			}
 			golden(t, filepath.Join("testdata", "golden", c.ID+".txt"), render(d))
 		})

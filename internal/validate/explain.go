@@ -478,7 +478,6 @@ func uniqSorted(in []string) []string {
 	return out
 }
 
-
 // actions returns the Action (or "not " NotAction) values of statement i.
 func (s *subject) actions(i int) []string {
 	st := &s.policy.Statements[i]
