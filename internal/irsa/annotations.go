@@ -99,9 +99,9 @@ func CheckAnnotations(ann map[string]string) []AnnotationProblem {
 		case AudienceAnnotation:
 			switch {
 			case value == "":
-				fail(key, "is empty: the token's audience becomes the API server's own, which STS rejects")
+				warn(key, "is empty: the token's audience would likely be the API server's own, which STS rejects")
 			case strings.TrimSpace(value) != value:
-				fail(key, fmt.Sprintf("has leading/trailing whitespace: the token's aud would be %s, not %s",
+				warn(key, fmt.Sprintf("has leading/trailing whitespace: the token's aud would be %s, not %s",
 					quote(value, 40), quote(strings.TrimSpace(value), 40)))
 			}
 		case STSRegionalEndpointsAnnotation:

@@ -57,11 +57,11 @@ func TestCheckAnnotations(t *testing.T) {
 		"unrelated keys": {map[string]string{"eks.amazonaws.com/compute-type": "fargate", "app.kubernetes.io/name": "x",
 			"kubernetes.io/enforce-mountable-secrets": "true", "iam.amazonaws.com/permitted": ".*", "norole": "x"}, nil},
 		"audience empty": {map[string]string{AudienceAnnotation: ""},
-			[]AnnotationProblem{fail(AudienceAnnotation, "is empty: the token's audience becomes the API server's own, which STS rejects")}},
+			[]AnnotationProblem{warn(AudienceAnnotation, "is empty: the token's audience would likely be the API server's own, which STS rejects")}},
 		"audience with space": {map[string]string{AudienceAnnotation: " sts.amazonaws.com"},
-			[]AnnotationProblem{fail(AudienceAnnotation, `has leading/trailing whitespace: the token's aud would be " sts.amazonaws.com", not "sts.amazonaws.com"`)}},
+			[]AnnotationProblem{warn(AudienceAnnotation, `has leading/trailing whitespace: the token's aud would be " sts.amazonaws.com", not "sts.amazonaws.com"`)}},
 		"audience with newline": {map[string]string{AudienceAnnotation: "sts.amazonaws.com\n"},
-			[]AnnotationProblem{fail(AudienceAnnotation, `has leading/trailing whitespace: the token's aud would be "sts.amazonaws.com\n", not "sts.amazonaws.com"`)}},
+			[]AnnotationProblem{warn(AudienceAnnotation, `has leading/trailing whitespace: the token's aud would be "sts.amazonaws.com\n", not "sts.amazonaws.com"`)}},
 		"regional false": {map[string]string{STSRegionalEndpointsAnnotation: "false"}, nil},
 		"regional TRUE": {map[string]string{STSRegionalEndpointsAnnotation: "TRUE"},
 			[]AnnotationProblem{warn(STSRegionalEndpointsAnnotation, `write "true" or "false"; the pod identity webhook reads "TRUE" as true`)}},
@@ -90,7 +90,7 @@ func TestCheckAnnotations(t *testing.T) {
 		"sorted by key": {map[string]string{"eks.amazonaws.com/rolearn": arn, AudienceAnnotation: "", "EKS.amazonaws.com/audience": "x"},
 			[]AnnotationProblem{
 				warn("EKS.amazonaws.com/audience", `IRSA ignores this key; did you mean "eks.amazonaws.com/audience"? (letter case differs)`),
-				fail(AudienceAnnotation, "is empty: the token's audience becomes the API server's own, which STS rejects"),
+				warn(AudienceAnnotation, "is empty: the token's audience would likely be the API server's own, which STS rejects"),
 				warn("eks.amazonaws.com/rolearn", `IRSA ignores this key; did you mean "eks.amazonaws.com/role-arn"? (misspelled)`),
 			}},
 	}

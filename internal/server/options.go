@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/irsa-guard/irsa-guard/internal/irsa"
 	"github.com/irsa-guard/irsa-guard/internal/validate"
 )
@@ -51,6 +53,9 @@ type Options struct {
 	EnableHTTP2 bool
 	// ShutdownTimeout bounds how long in-flight reviews may take to finish on shutdown.
 	ShutdownTimeout time.Duration
+	// Registry receives irsa-guard's own metrics (not a flag; default: controller-runtime's registry, served on
+	// --metrics-bind-address). Tests running several webhooks in one process give each its own.
+	Registry prometheus.Registerer
 }
 
 // DefaultOptions are the defaults of the flags.

@@ -89,11 +89,14 @@ func Run(ctx context.Context, cfg *rest.Config, opts Options) error {
 		return fmt.Errorf("create manager: %w", err)
 	}
 
+	if opts.Registry == nil {
+		opts.Registry = metrics.Registry
+	}
 	source, err := newSource(ctx, opts, partition)
 	if err != nil {
 		return err
 	}
-	decisions, err := validate.NewMetrics(metrics.Registry)
+	decisions, err := validate.NewMetrics(opts.Registry)
 	if err != nil {
 		return err
 	}
@@ -192,7 +195,7 @@ func newSource(ctx context.Context, opts Options, partition string) (iam.Source,
 		Timeout:     opts.IAMTimeout,
 		QPS:         opts.IAMQPS,
 		Burst:       opts.IAMBurst,
-		Registerer:  metrics.Registry,
+		Registerer:  opts.Registry,
 	})
 }
 

@@ -107,8 +107,9 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 	if audience == "" {
 		audience = irsa.DefaultAudience
 	}
-	if a, ok := sa.Annotations[irsa.AudienceAnnotation]; ok && strings.TrimSpace(a) != "" {
-		audience, audField = strings.TrimSpace(a), annotationField(irsa.AudienceAnnotation)
+	// The token carries the annotation's value as written; the provider's client IDs decide whether it passes.
+	if a, ok := sa.Annotations[irsa.AudienceAnnotation]; ok && a != "" {
+		audience, audField = a, annotationField(irsa.AudienceAnnotation)
 	}
 
 	s := &subject{
