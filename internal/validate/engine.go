@@ -45,6 +45,20 @@ type Engine struct {
 	// RecheckBeforeDeny: a denial based on IAM data older than this is re-fetched once before it is returned, so
 	// a user who just fixed the trust policy and re-applies is not denied on a stale copy.
 	RecheckBeforeDeny time.Duration
+	// Now is the clock that judges the age of IAM data (default time.Now).
+	Now func() time.Time
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// stale reports whether IAM data retrieved at t is too old to deny on.
+func (e *Engine) stale(t time.Time) bool {
+	return e.RecheckBeforeDeny > 0 && e.now().Sub(t) > e.RecheckBeforeDeny
 }
 
 // ServiceAccount describes the identity pods run as: the subject and the IRSA annotations.
@@ -128,7 +142,7 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 		e.lookupFailed(&d, err, "role "+s.roleARN, roleField)
 		return d
 	}
-	if e.RecheckBeforeDeny > 0 && time.Since(r.RetrievedAt) > e.RecheckBeforeDeny {
+	if e.stale(r.RetrievedAt) {
 		d.stale = true
 	}
 	s.roleName = r.Name
@@ -161,7 +175,7 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 		d.add(Finding{Code: "ProviderNotVerified", Severity: SeverityWarning, Field: roleField,
 			Message: "OIDC provider not verified: " + lookupReason(err)})
 	default:
-		if e.RecheckBeforeDeny > 0 && time.Since(p.RetrievedAt) > e.RecheckBeforeDeny {
+		if e.stale(p.RetrievedAt) {
 			d.stale = true
 		}
 		if !contains(p.ClientIDs, audience) {
