@@ -15,7 +15,7 @@ import (
 	"github.com/irsa-guard/irsa-guard/internal/validate"
 )
 
-func loadCase(t *testing.T, id string) testcases.Case {
+func loadCase(t testing.TB, id string) testcases.Case {
 	t.Helper()
 	cases, err := testcases.Load(filepath.Join("..", "..", "testdata", "cases"))
 	if err != nil {

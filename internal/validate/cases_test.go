@@ -17,7 +17,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // engineFor builds the engine a case's cluster would run, reading IAM from the case's state as a complete folder.
-func engineFor(t *testing.T, c testcases.Case) *validate.Engine {
+func engineFor(t testing.TB, c testcases.Case) *validate.Engine {
 	t.Helper()
 	dir := t.TempDir()
 	if err := c.WriteIAMDir(dir); err != nil {
