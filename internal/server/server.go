@@ -13,6 +13,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -201,32 +202,24 @@ func newSource(ctx context.Context, opts Options, partition string) (iam.Source,
 
 // DiscoverIssuer reads the service-account issuer from the API server's OIDC discovery document.
 func DiscoverIssuer(ctx context.Context, cfg *rest.Config) (string, error) {
-	hc, err := rest.HTTPClientFor(cfg)
+	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return "", err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.Host+"/.well-known/openid-configuration", nil)
+	raw, err := cs.Discovery().RESTClient().Get().AbsPath("/.well-known/openid-configuration").DoRaw(ctx)
 	if err != nil {
-		return "", err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET /.well-known/openid-configuration: %s", resp.Status)
+		return "", fmt.Errorf("GET /.well-known/openid-configuration: %w", err)
 	}
 	var doc struct {
 		Issuer string `json:"issuer"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20)).Decode(&doc); err != nil {
-		return "", fmt.Errorf("decode discovery document: %w", err)
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return "", fmt.Errorf("decode the discovery document: %w", err)
 	}
 	if doc.Issuer == "" {
-		return "", errors.New("discovery document has no issuer")
+		return "", errors.New("the discovery document has no issuer")
 	}
 	return doc.Issuer, nil
 }

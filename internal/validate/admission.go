@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -50,6 +51,19 @@ type Admission struct {
 	OwnNamespace string
 	// Metrics records decisions; nil records nothing.
 	Metrics *Metrics
+	// ReviewTimeout bounds one review, detached from the server's shutdown: a review in flight when the
+	// webhook is asked to stop still completes (its IAM calls are not cancelled), within this bound. Zero: 4s,
+	// under the API server's 5 s webhook timeout.
+	ReviewTimeout time.Duration
+}
+
+// reviewContext detaches a review from the server's cancellation (graceful shutdown finishes it) and bounds it.
+func (a *Admission) reviewContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	timeout := a.ReviewTimeout
+	if timeout <= 0 {
+		timeout = 4 * time.Second
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), timeout)
 }
 
 // decision is what one admission request is about.

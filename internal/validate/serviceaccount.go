@@ -32,6 +32,8 @@ func (v ServiceAccountValidator) validate(ctx context.Context, sa *corev1.Servic
 	if mode == ModeOff {
 		return nil, nil
 	}
+	ctx, cancel := v.reviewContext(ctx)
+	defer cancel()
 	d := v.Engine.Diagnose(ctx, ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, Annotations: sa.Annotations})
 	return v.judge(ctx, decision{kind: "ServiceAccount", namespace: sa.Namespace, name: sa.Name, unchanged: unchanged},
 		mode, extra, d)

@@ -101,6 +101,8 @@ func (v WorkloadValidator[T]) validate(ctx context.Context, obj T, unchanged boo
 	if !ok {
 		return nil, nil
 	}
+	ctx, cancel := v.reviewContext(ctx)
+	defer cancel()
 	d := v.serviceAccountOf(ctx, obj.GetNamespace(), ServiceAccountName(spec), fieldPath)
 	return v.judge(ctx, decision{kind: v.Kind, namespace: obj.GetNamespace(), name: obj.GetName(),
 		unchanged: unchanged}, mode, extra, d)
