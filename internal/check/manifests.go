@@ -106,7 +106,7 @@ func decodeFile(path, defaultNamespace string) ([]Object, error) {
 }
 
 func decode(name string, r io.Reader, defaultNamespace string) ([]Object, error) {
-	reader := utilyaml.NewYAMLReader(bufio.NewReaderSize(r, 64<<10))
+	reader := newDocReader(r)
 	var objs []Object
 	for doc := 1; ; doc++ {
 		raw, err := reader.Read()
@@ -115,9 +115,6 @@ func decode(name string, r io.Reader, defaultNamespace string) ([]Object, error)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: document %d: %v", ErrInput, name, doc, err)
-		}
-		if len(raw) > maxDocument {
-			return nil, fmt.Errorf("%w: %s: document %d is larger than %d bytes", ErrInput, name, doc, maxDocument)
 		}
 		if len(bytes.TrimSpace(stripComments(raw))) == 0 {
 			continue
@@ -135,6 +132,57 @@ func decode(name string, r io.Reader, defaultNamespace string) ([]Object, error)
 		}
 		objs = append(objs, got...)
 	}
+}
+
+// docReader splits a YAML stream into documents at "---" lines, as kubectl does, but never buffers more than
+// maxDocument bytes for one document or one line: an endless input (/dev/zero) fails instead of eating memory.
+type docReader struct{ sc *bufio.Scanner }
+
+func newDocReader(r io.Reader) *docReader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxDocument)
+	return &docReader{sc: sc}
+}
+
+var errDocTooLarge = fmt.Errorf("larger than %d MiB", maxDocument>>20)
+
+// Read returns the next non-empty document, or io.EOF.
+func (d *docReader) Read() ([]byte, error) {
+	var buf bytes.Buffer
+	for d.sc.Scan() {
+		line := d.sc.Bytes()
+		if isSeparator(line) {
+			if len(bytes.TrimSpace(buf.Bytes())) > 0 {
+				return buf.Bytes(), nil
+			}
+			buf.Reset()
+			continue
+		}
+		if buf.Len()+len(line)+1 > maxDocument {
+			return nil, errDocTooLarge
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	if err := d.sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, errDocTooLarge
+		}
+		return nil, err
+	}
+	if len(bytes.TrimSpace(buf.Bytes())) > 0 {
+		return buf.Bytes(), nil
+	}
+	return nil, io.EOF
+}
+
+// isSeparator: a line starting with "---" followed by nothing but blanks or a comment.
+func isSeparator(line []byte) bool {
+	if !bytes.HasPrefix(line, []byte("---")) {
+		return false
+	}
+	rest := bytes.TrimSpace(line[3:])
+	return len(rest) == 0 || rest[0] == '#'
 }
 
 func stripComments(raw []byte) []byte {

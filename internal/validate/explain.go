@@ -313,7 +313,9 @@ func (s *subject) explainConditions(d *Diagnosis, st iampolicy.StatementResult) 
 	if len(reasons) > 1 {
 		msg += "; also " + strings.Join(reasons[1:], "; ")
 	}
-	s.deny(d, code, msg, false)
+	// For a sub or aud defect, the statement that works is clear; for other conditions it is the user's call.
+	fix := code != "ConditionNotMet" && code != "SubExcluded"
+	s.deny(d, code, msg, fix)
 }
 
 // explainCondition explains one failed condition, naming the defect as an expert would.

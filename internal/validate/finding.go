@@ -5,6 +5,7 @@ package validate
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Verdict is the outcome for one object.
@@ -52,7 +53,7 @@ type Finding struct {
 func (f Finding) String() string {
 	switch {
 	case f.Severity == SeverityError && f.Invalid != "":
-		return fmt.Sprintf("%s: Invalid value: %q: %s", f.Field, f.Invalid, f.Message)
+		return fmt.Sprintf("%s: Invalid value: %q: %s", f.Field, truncate(f.Invalid, maxValue), f.Message)
 	case f.Severity == SeverityError:
 		return f.Field + ": Forbidden: " + f.Message
 	}
@@ -119,4 +120,19 @@ func (d Diagnosis) WarningMessages() []string {
 		out = append(out, f.String())
 	}
 	return out
+}
+
+// maxValue bounds a value echoed in a message, so a hostile or mistaken annotation cannot blow up the one line.
+const maxValue = 160
+
+// truncate cuts s to at most n bytes on a UTF-8 boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
