@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -248,4 +249,45 @@ func pct(ds []time.Duration, p int) time.Duration {
 	slices.Sort(s)
 	i := (len(s)*p+99)/100 - 1
 	return s[max(i, 0)].Round(10 * time.Microsecond)
+}
+
+// TestDecisionLog: one structured line per decision, with the role and the verdict, never the whole object.
+func TestDecisionLog(t *testing.T) {
+	c := loadCase(t, "006-wrong-namespace")
+	srv := iamtest.NewServer()
+	t.Cleanup(srv.Close)
+	webhookFor(t, c, srv, nil)
+	ctx := t.Context()
+	namespaces, sa, _ := splitManifests(t, c)
+	cp.Kubectl(ctx, namespaces, "apply", "-f", "-")
+	before := decisionLines(t)
+	cp.Kubectl(ctx, sa, "apply", "--dry-run=server", "-f", "-")
+	lines := decisionLines(t)[len(before):]
+	if len(lines) != 1 {
+		t.Fatalf("%d decision lines for one request, want 1:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	for _, want := range []string{`"kind":"ServiceAccount"`, `"namespace":"aws-lb"`, `"verdict":"deny"`,
+		`"roleARN":"arn:aws:iam::111122223333:role/AmazonEKSLoadBalancerControllerRole"`, `"findings":["WrongNamespace"]`} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("decision line lacks %s: %s", want, lines[0])
+		}
+	}
+	if strings.Contains(lines[0], "managedFields") || strings.Contains(lines[0], `"annotations"`) {
+		t.Errorf("decision line holds the object: %s", lines[0])
+	}
+}
+
+func decisionLines(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, `"msg":"decision"`) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
