@@ -88,7 +88,7 @@ func TestExplain(t *testing.T) {
 		"condition on another provider's key": {
 			policy:      trust(statement("Allow", fed(tProvider), wi, map[string]any{"StringEquals": eq("oidc.eks.us-east-1.amazonaws.com/id/OTHER:sub", tSub)})),
 			wantVerdict: validate.Deny, wantCodes: []string{"ConditionOtherProvider"},
-			wantText:    []string{"a key of another OIDC provider", "fix: use " + tHost + ":sub"}},
+			wantText: []string{"a key of another OIDC provider", "fix: use " + tHost + ":sub"}},
 		"this provider but sts:AssumeRole": {
 			policy:      trust(statement("Allow", fed(tProvider), "sts:AssumeRole", map[string]any{"StringEquals": good})),
 			wantVerdict: validate.Deny, wantCodes: []string{"ActionMismatch"}, wantText: []string{"for sts:AssumeRole, not sts:AssumeRoleWithWebIdentity"}},
