@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/irsa-guard/irsa-guard/internal/check"
@@ -223,5 +224,30 @@ spec:
 				}
 			}
 		})
+	}
+}
+
+// TestCheckFolderSkipsPipes: a named pipe inside a folder is not read (it would block forever), and an object
+// with a kind but no apiVersion is an error rather than silently skipped.
+func TestCheckFolderSkipsPipes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: plain}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	iamDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(iamDir, "p.json"), []byte(`{"Url":"oidc.eks.us-west-2.amazonaws.com/id/X","ClientIDList":["sts.amazonaws.com"],"Arn":"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/X"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "", "--issuer", issuer, "--iam-dir", iamDir, dir)
+	if code != check.ExitOK || !strings.Contains(stdout, "1 checked") {
+		t.Errorf("exit %d, stdout %s, stderr %s", code, stdout, stderr)
+	}
+	code, _, stderr = run(t, "kind: Deployment\nmetadata: {name: web}\n", "--issuer", issuer, "--iam-dir", iamDir, "-")
+	if code != check.ExitUsage || !strings.Contains(stderr, `Deployment "web" has no apiVersion`) {
+		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
 }

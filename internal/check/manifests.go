@@ -83,7 +83,13 @@ func manifestFiles(p string) ([]string, error) {
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".yaml", ".yml", ".json":
-			if !d.IsDir() {
+			// Only regular files (or links to them) inside a folder: a named pipe or a device there would hang
+			// the walk. A pipe given directly as a PATH (<(helm template ...)) is still read.
+			info, err := os.Stat(path)
+			if err != nil {
+				return err
+			}
+			if info.Mode().IsRegular() {
 				files = append(files, path)
 			}
 		}
@@ -202,6 +208,9 @@ func fromUnstructured(u *unstructured.Unstructured, source, defaultNamespace str
 	}
 	if u.GetKind() == "" {
 		return nil, errors.New("object has no kind")
+	}
+	if u.GetAPIVersion() == "" {
+		return nil, fmt.Errorf("%s %q has no apiVersion", u.GetKind(), u.GetName())
 	}
 	if strings.HasSuffix(u.GetKind(), "List") && u.Object["items"] != nil {
 		list, err := u.ToList()

@@ -36,6 +36,10 @@ func (r RoleARN) RoleName() string { return r.Name }
 type ARNError struct {
 	Value    string
 	Problems []string
+	// RegionOnly: the one problem is a region in the ARN. IAM ARNs have none, but whether STS refuses such a
+	// role ARN is not documented, so callers warn rather than deny; Role is the ARN without the region.
+	RegionOnly bool
+	Role       RoleARN
 }
 
 // Error joins the problems on one line.
@@ -66,6 +70,9 @@ func ParseRoleARN(s string) (RoleARN, error) {
 		// The service problem already says so and names the role ARN to use.
 	default:
 		p.add(wrongResourceType(typ, f.resource, "role"))
+	}
+	if len(p) == 1 && f.region != "" && strings.HasPrefix(p[0], "the region must be empty") {
+		return RoleARN{}, &ARNError{Value: s, Problems: p, RegionOnly: true, Role: r}
 	}
 	if len(p) > 0 {
 		return RoleARN{}, p.err(s)

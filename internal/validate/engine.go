@@ -104,6 +104,13 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 	}
 	d.RoleARN = raw
 	role, err := irsa.ParseRoleARN(raw)
+	var ae *irsa.ARNError
+	if errors.As(err, &ae) && ae.RegionOnly {
+		// Not documented either way: warn, and judge the role the ARN names.
+		d.add(Finding{Code: "RoleARNRegion", Severity: SeverityWarning, Field: roleField,
+			Message: fmt.Sprintf("%s; STS may refuse it: use %s", ae.Problems[0], ae.Role.String())})
+		role, err = ae.Role, nil
+	}
 	if err != nil {
 		d.add(Finding{Code: "InvalidRoleARN", Severity: SeverityError, Field: roleField, Invalid: raw,
 			Message: fmt.Sprintf("not a role ARN: %s; expected arn:%s:iam::<12-digit account>:role/<name>",
