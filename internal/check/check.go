@@ -46,16 +46,17 @@ func Run(ctx context.Context, engine *validate.Engine, objs []Object) Report {
 			sas[key{o.Namespace, o.Name}] = sa
 		}
 	}
-	// Each ServiceAccount is diagnosed once, however many workloads use it.
-	diagnosed := map[key]validate.Diagnosis{}
+	// Each ServiceAccount object is diagnosed once, however many workloads use it. Two manifests may define
+	// the same namespace/name differently: each is judged on its own, and workloads see the last one, as
+	// applying them in order would leave it.
+	diagnosed := map[*corev1.ServiceAccount]validate.Diagnosis{}
 	diagnose := func(sa *corev1.ServiceAccount) validate.Diagnosis {
-		k := key{sa.Namespace, sa.Name}
-		if d, ok := diagnosed[k]; ok {
+		if d, ok := diagnosed[sa]; ok {
 			return d
 		}
 		d := engine.Diagnose(ctx, validate.ServiceAccount{Namespace: sa.Namespace, Name: sa.Name,
 			Annotations: sa.Annotations})
-		diagnosed[k] = d
+		diagnosed[sa] = d
 		return d
 	}
 
