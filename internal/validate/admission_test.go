@@ -119,6 +119,17 @@ func TestAdmission(t *testing.T) {
 			wantDeny: "spec.template.spec.serviceAccountName: Forbidden: "},
 		"deployment whose service account does not exist yet": {call: deploy(nil, deployment("aws-lb", "web", "later")),
 			wantWarns: []string{"spec.template.spec.serviceAccountName: service account aws-lb/later does not exist yet; its role was not checked"}},
+		"a ReplicaSet its Deployment controls is not judged again": {call: func(t *testing.T, a *validate.Admission) ([]string, error) {
+			rs := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Namespace: "aws-lb", Name: "web-1",
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", UID: "u1", Controller: ptr(true)}}}}
+			rs.Spec.Template.Spec.ServiceAccountName = broken.ServiceAccount.Name
+			return validate.WorkloadValidator[*appsv1.ReplicaSet]{Admission: a, Kind: "ReplicaSet"}.ValidateCreate(t.Context(), rs)
+		}},
+		"a bare ReplicaSet is judged": {call: func(t *testing.T, a *validate.Admission) ([]string, error) {
+			rs := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Namespace: "aws-lb", Name: "web-1"}}
+			rs.Spec.Template.Spec.ServiceAccountName = broken.ServiceAccount.Name
+			return validate.WorkloadValidator[*appsv1.ReplicaSet]{Admission: a, Kind: "ReplicaSet"}.ValidateCreate(t.Context(), rs)
+		}, wantDeny: "spec.template.spec.serviceAccountName: Forbidden: "},
 		"deployment with the default service account": {call: deploy(nil, deployment("aws-lb", "web", "")),
 			wantWarns: []string{"service account aws-lb/default does not exist yet"}},
 	}
@@ -156,3 +167,5 @@ func TestAdmission(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -93,6 +94,11 @@ func (v WorkloadValidator[T]) ValidateDelete(context.Context, T) (admission.Warn
 }
 
 func (v WorkloadValidator[T]) validate(ctx context.Context, obj T, unchanged bool) (admission.Warnings, error) {
+	// A ReplicaSet of a Deployment, a Job of a CronJob, a Pod of a ReplicaSet: its owner was judged when it
+	// was applied. Denying the controller's object would stall a rollout where no user sees the reason.
+	if metav1.GetControllerOf(obj) != nil {
+		return nil, nil
+	}
 	mode, extra := v.mode(ctx, obj.GetNamespace())
 	if mode == ModeOff {
 		return nil, nil

@@ -374,6 +374,24 @@ func TestMatchConditions(t *testing.T) {
 			updates: []func(client.Object){func(o client.Object) { o.(*appsv1.ReplicaSet).Spec.Replicas = ptr.To[int32](0) }},
 			want:    []string{"CREATE /validate-apps-v1-replicaset"},
 		},
+		"a ReplicaSet a Deployment controls is not sent": {
+			obj: &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "owned", OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: "apps/v1", Kind: "Deployment", Name: "web", UID: "0d5f2a4e-1c1b-4c55-9a57-3c1f7c2f0a11", Controller: ptr.To(true)}}},
+				Spec: appsv1.ReplicaSetSpec{Selector: selector, Template: podSpec("app")}},
+			want: nil,
+		},
+		"a Job a CronJob controls is not sent": {
+			obj: &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "owned", OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: "batch/v1", Kind: "CronJob", Name: "nightly", UID: "5b7d1c2e-8f3a-4d6b-9c0e-2a4f6b8d0c13", Controller: ptr.To(true)}}},
+				Spec: jobSpec("")},
+			want: nil,
+		},
+		"a Job with a non-controller owner is sent": {
+			obj: &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "tracked", OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: "v1", Kind: "ConfigMap", Name: "cm", UID: "7c9e2d4f-1a3b-4c5d-8e6f-0a1b2c3d4e5f"}}},
+				Spec: jobSpec("")},
+			want: []string{"CREATE /validate-batch-v1-job"},
+		},
 		"Job create is sent, label update is not": {
 			obj:     &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "app"}, Spec: jobSpec("")},
 			updates: []func(client.Object){setLabel},

@@ -165,7 +165,9 @@ func TestWebhookContract(t *testing.T) {
 			}
 			wantConds := map[string][]string{
 				"serviceaccounts": {"role-arn-annotation", "role-arn-or-audience-changed"},
-				"pods":            nil,
+				"replicasets":     {"service-account-changed", "not-controller-owned"},
+				"jobs":            {"service-account-changed", "not-controller-owned"},
+				"pods":            {"not-controller-owned"},
 			}
 			wc, ok := wantConds[r.resource]
 			if !ok {
