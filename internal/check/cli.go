@@ -64,11 +64,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err != nil {
 		return fail("--issuer: %v", err)
 	}
-	if *partition == "" {
-		*partition = "aws"
-		if issuer.EKSRegion != "" {
-			*partition = irsa.PartitionForRegion(issuer.EKSRegion)
-		}
+	if *partition, err = irsa.ClusterPartition(issuer, *partition); err != nil {
+		return fail("--partition: %v", err)
 	}
 	source, err := iam.NewDir(*iamDir, *complete)
 	if err != nil {

@@ -408,3 +408,58 @@ func failedOp(err error, op string) bool {
 	}
 	return false
 }
+
+// CallerAccount asks STS (GetCallerIdentity, which needs no permission) which account the default credentials
+// belong to: the cluster's account when the webhook runs with its own IAM role (IRSA or EKS Pod Identity).
+func CallerAccount(ctx context.Context, o AWSOptions) (string, error) {
+	var loadOpts []func(*config.LoadOptions) error
+	if o.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(o.Region))
+	}
+	if o.Credentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(o.Credentials))
+	}
+	loadOpts = append(loadOpts, config.WithRetryer(newRetryer))
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return "", fmt.Errorf("load aws config: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if o.HTTPClient != nil {
+		cfg.HTTPClient = o.HTTPClient
+	}
+	client := sts.NewFromConfig(cfg, func(so *sts.Options) {
+		if o.STSEndpoint != "" {
+			so.BaseEndpoint = aws.String(o.STSEndpoint)
+		}
+	})
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("sts:GetCallerIdentity: %w", classify(err))
+	}
+	acct := aws.ToString(out.Account)
+	if !accountRE.MatchString(acct) {
+		return "", fmt.Errorf("sts:GetCallerIdentity returned account %q", acct)
+	}
+	return acct, nil
+}
+
+// Unavailable is a Source that verifies nothing: every lookup fails with ErrUnavailable and the reason. The
+// webhook runs on it when it has no AWS identity, so every verdict is a "not verified" warning, never a crash.
+type Unavailable struct{ Reason string }
+
+// GetRole implements Source.
+func (u Unavailable) GetRole(_ context.Context, roleARN string, _ time.Duration) (*Role, error) {
+	name := roleARN
+	if ref, err := parseRoleARN(roleARN); err == nil {
+		name = ref.name
+	}
+	return nil, &Error{Op: opGetRole, Name: name, Kind: ErrUnavailable, Reason: u.Reason}
+}
+
+// GetOIDCProvider implements Source.
+func (u Unavailable) GetOIDCProvider(_ context.Context, providerARN string, _ time.Duration) (*OIDCProvider, error) {
+	return nil, &Error{Op: opGetProvider, Name: providerName(providerARN), Kind: ErrUnavailable, Reason: u.Reason}
+}

@@ -107,14 +107,14 @@ func checkRoleName(name string, p *problems) {
 	var bad []rune
 	switch {
 	case name[0] == ' ':
-		p.add(fmt.Sprintf("the role name %s starts with a space", quote(name, 40)))
+		p.add(fmt.Sprintf("the role name %s starts with a space", quote(name, 70)))
 		bad = badRunes(strings.TrimLeft(name, " "), isRoleNameRune)
 	default:
 		bad = badRunes(name, isRoleNameRune)
 	}
 	if len(bad) > 0 {
 		p.add(fmt.Sprintf("the role name %s contains %s, which IAM does not allow in role names",
-			quote(name, 40), describeRunes(bad)))
+			quote(name, 70), describeRunes(bad)))
 	}
 	if n := utf8.RuneCountInString(name); n > maxRoleNameLen {
 		p.add(fmt.Sprintf("the role name is longer than %d characters (%d)", maxRoleNameLen, n))

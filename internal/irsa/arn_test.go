@@ -59,7 +59,7 @@ func TestParseRoleARNProblems(t *testing.T) {
 			"arn:aws:iam::xxxxxxxxxx:role/ AMAZON_EKS_LOAD_BALANCER_CONTROLLER_ROLE",
 			[]string{
 				`the account ID "xxxxxxxxxx" is not 12 digits (still a placeholder?)`,
-				`the role name " AMAZON_EKS_LOAD_BALANCER_CONTROLLER_ROL..." starts with a space`,
+				`the role name " AMAZON_EKS_LOAD_BALANCER_CONTROLLER_ROLE" starts with a space`,
 			}},
 		"nested ARN (real 018)": {
 			"arn:aws:iam::111122223333:role/arn:aws:iam::111122223333:role/pre-dev-velero-role",

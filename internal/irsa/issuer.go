@@ -52,7 +52,7 @@ func ParseIssuer(raw string) (Issuer, error) {
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "":
-		p = append(p, "has no scheme (expected https://"+strings.TrimPrefix(v, "//")+")")
+		p = append(p, "has no scheme (expected "+quote("https://"+strings.TrimPrefix(v, "//"), 80)+")")
 	default:
 		p = append(p, fmt.Sprintf("uses %q, not https (IAM OIDC providers require https)", u.Scheme))
 	}

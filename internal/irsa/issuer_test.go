@@ -68,7 +68,7 @@ func TestParseIssuerErrors(t *testing.T) {
 	}{
 		"empty":       {"", `issuer "": is empty (expected https://HOST/PATH)`},
 		"http":        {"http://example.com", `issuer "http://example.com": uses "http", not https (IAM OIDC providers require https)`},
-		"no scheme":   {"oidc.eks.us-west-2.amazonaws.com/id/ABC", `issuer "oidc.eks.us-west-2.amazonaws.com/id/ABC": has no scheme (expected https://oidc.eks.us-west-2.amazonaws.com/id/ABC)`},
+		"no scheme":   {"oidc.eks.us-west-2.amazonaws.com/id/ABC", `issuer "oidc.eks.us-west-2.amazonaws.com/id/ABC": has no scheme (expected "https://oidc.eks.us-west-2.amazonaws.com/id/ABC")`},
 		"port":        {"https://example.com:8443/x", `issuer "https://example.com:8443/x": has a port (8443), which IAM OIDC provider URLs cannot have`},
 		"query":       {"https://example.com/?a=b", `issuer "https://example.com/?a=b": has a query, which OIDC issuers cannot have`},
 		"empty query": {"https://example.com/?", `issuer "https://example.com/?": has a query, which OIDC issuers cannot have`},

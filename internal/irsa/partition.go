@@ -1,6 +1,9 @@
 package irsa
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // partition is one AWS partition: its ID (the second field of an ARN) and the DNS suffix of its
 // regional endpoints, which EKS uses in the cluster's OIDC issuer host.
@@ -78,4 +81,24 @@ func nearestPartition(id string) string {
 		}
 	}
 	return best
+}
+
+// ClusterPartition is the partition of a cluster with this issuer: the one given, which must agree with an
+// EKS issuer's region, or else the region's (aws for issuers that name none).
+func ClusterPartition(issuer Issuer, given string) (string, error) {
+	fromIssuer := ""
+	if issuer.EKSRegion != "" {
+		fromIssuer = PartitionForRegion(issuer.EKSRegion)
+	}
+	switch {
+	case given == "" && fromIssuer != "":
+		return fromIssuer, nil
+	case given == "":
+		return "aws", nil
+	case !KnownPartition(given):
+		return "", fmt.Errorf("unknown partition %q", given)
+	case fromIssuer != "" && given != fromIssuer:
+		return "", fmt.Errorf("%s contradicts the issuer's region %s, which is in partition %s", given, issuer.EKSRegion, fromIssuer)
+	}
+	return given, nil
 }

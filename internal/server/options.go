@@ -56,6 +56,9 @@ type Options struct {
 	// Registry receives irsa-guard's own metrics (not a flag; default: controller-runtime's registry, served on
 	// --metrics-bind-address). Tests running several webhooks in one process give each its own.
 	Registry prometheus.Registerer
+
+	// unavailable, when set, is why no IAM lookup can be made (no AWS identity): every check warns.
+	unavailable string
 }
 
 // DefaultOptions are the defaults of the flags.
@@ -85,7 +88,7 @@ func DefaultOptions() Options {
 // AddFlags binds the options to fs.
 func (o *Options) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Issuer, "issuer", o.Issuer, "cluster OIDC issuer URL (default: discovered from the API server's /.well-known/openid-configuration)")
-	fs.StringVar(&o.Account, "account", o.Account, "the cluster's AWS account ID (default: from AWS_ROLE_ARN, the webhook's own IRSA role)")
+	fs.StringVar(&o.Account, "account", o.Account, "the cluster's AWS account ID (default: from AWS_ROLE_ARN, else sts:GetCallerIdentity)")
 	fs.StringVar(&o.Partition, "partition", o.Partition, "the cluster's AWS partition (default: from the issuer's region, else aws)")
 	fs.StringVar(&o.Mode, "mode", o.Mode, "enforce (reject what IAM would refuse) or warn (admit with a warning); the namespace label "+validate.ModeLabel+" overrides it")
 	fs.StringVar(&o.DefaultAudience, "default-audience", o.DefaultAudience, "token audience when a ServiceAccount does not set "+irsa.AudienceAnnotation)
@@ -93,7 +96,7 @@ func (o *Options) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.OnLookupError, "on-lookup-error", o.OnLookupError, "warn (fail open) or deny (fail closed) when IAM cannot be read")
 	fs.BoolVar(&o.ValidatePods, "validate-pods", o.ValidatePods, "also validate bare Pods")
 	fs.StringVar(&o.OwnNamespace, "webhook-namespace", o.OwnNamespace, "the webhook's own namespace, never judged (default $POD_NAMESPACE)")
-	fs.StringVar(&o.IAMDir, "iam-dir", o.IAMDir, "read roles and OIDC providers from a folder of `aws iam get-role` outputs instead of AWS")
+	fs.StringVar(&o.IAMDir, "iam-dir", o.IAMDir, "read roles and OIDC providers from a folder of 'aws iam get-role' outputs instead of AWS")
 	fs.BoolVar(&o.IAMDirComplete, "iam-dir-complete", o.IAMDirComplete, "with --iam-dir: what is absent from the folder does not exist")
 	fs.StringVar(&o.IAMEndpoint, "iam-endpoint", o.IAMEndpoint, "IAM endpoint URL override")
 	fs.StringVar(&o.STSEndpoint, "sts-endpoint", o.STSEndpoint, "STS endpoint URL override (for --account-role)")
@@ -155,9 +158,6 @@ func (o *Options) Validate() error {
 	}
 	if o.Account != "" && !accountRE.MatchString(o.Account) {
 		errs = append(errs, fmt.Errorf("--account %q: want 12 digits", o.Account))
-	}
-	if o.IAMDir == "" && o.Account == "" {
-		errs = append(errs, errors.New("--account is required (or run with IRSA so AWS_ROLE_ARN names it, or use --iam-dir)"))
 	}
 	if o.IAMDirComplete && o.IAMDir == "" {
 		errs = append(errs, errors.New("--iam-dir-complete needs --iam-dir"))

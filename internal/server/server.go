@@ -61,12 +61,9 @@ func Run(ctx context.Context, cfg *rest.Config, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("issuer %q: %w", issuerURL, err)
 	}
-	partition := opts.Partition
-	if partition == "" {
-		partition = "aws"
-		if issuer.EKSRegion != "" {
-			partition = irsa.PartitionForRegion(issuer.EKSRegion)
-		}
+	partition, err := irsa.ClusterPartition(issuer, opts.Partition)
+	if err != nil {
+		return fmt.Errorf("--partition: %w", err)
 	}
 
 	scheme := runtime.NewScheme()
@@ -92,6 +89,18 @@ func Run(ctx context.Context, cfg *rest.Config, opts Options) error {
 
 	if opts.Registry == nil {
 		opts.Registry = metrics.Registry
+	}
+	if opts.IAMDir == "" && opts.Account == "" {
+		acct, err := iam.CallerAccount(ctx, iam.AWSOptions{Region: opts.Region, STSEndpoint: opts.STSEndpoint})
+		if err != nil {
+			// Without an AWS identity nothing can be verified: serve anyway, every verdict a warning saying why,
+			// rather than crash-loop (which under failurePolicy Fail would block every workload).
+			log.Error(err, "no AWS account: set --account or give the webhook an IAM role; every check will be 'not verified'")
+			opts.unavailable = "the webhook has no AWS identity (" + err.Error() + "); set --account or give it an IAM role"
+		} else {
+			opts.Account = acct
+			log.Info("cluster account from sts:GetCallerIdentity", "account", acct)
+		}
 	}
 	source, err := newSource(ctx, opts, partition)
 	if err != nil {
@@ -172,6 +181,9 @@ func register(mgr manager.Manager, adm *validate.Admission, pods bool) error {
 
 // newSource builds where roles come from: the folder, or AWS behind the cache.
 func newSource(ctx context.Context, opts Options, partition string) (iam.Source, error) {
+	if opts.unavailable != "" {
+		return iam.Unavailable{Reason: opts.unavailable}, nil
+	}
 	if opts.IAMDir != "" {
 		dir, err := iam.NewDir(opts.IAMDir, opts.IAMDirComplete)
 		if err != nil {

@@ -147,7 +147,6 @@ func TestEngineBadRoleARN(t *testing.T) {
 		"instance profile":     "arn:aws:iam::" + biAccount + ":instance-profile/app",
 		"NUL":                  biRole + "\x00",
 		"invalid UTF-8":        biRole + "\xff",
-		"empty":                "",
 		"only whitespace":      " \t\n",
 		"hundreds of problems": strings.Repeat("\u200b", 300) + ":" + strings.Repeat("x:", 300),
 		"role name of 100 KB":  "arn:aws:iam::" + biAccount + ":role/" + strings.Repeat("a", 100<<10),
@@ -196,5 +195,15 @@ func TestEngineBadInputDenialLength(t *testing.T) {
 	}
 	if msg := d.DenialMessage(); len(msg) > 1024 {
 		t.Errorf("denial for a 100 KB annotation is %d bytes long, want at most 1024: %.200s...", len(msg), msg)
+	}
+}
+
+// TestEngineEmptyRoleARN: charts render `eks.amazonaws.com/role-arn: ""` when no role is configured. IRSA does
+// not apply then (no token is projected), so there is nothing to deny: a warning says so.
+func TestEngineEmptyRoleARN(t *testing.T) {
+	t.Parallel()
+	d := biDiagnose(t, biEngine(t, biTrust), "")
+	if d.Verdict != validate.Warn || len(d.Findings) != 1 || d.Findings[0].Code != "EmptyRoleARN" {
+		t.Errorf("verdict %s, findings %+v; want one EmptyRoleARN warning", d.Verdict, d.Findings)
 	}
 }

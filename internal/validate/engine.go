@@ -103,6 +103,13 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 		return d
 	}
 	d.RoleARN = raw
+	if raw == "" {
+		// Charts render `role-arn: ""` when no role is set: IRSA then does not apply, so there is no
+		// AccessDenied to prevent.
+		d.add(Finding{Code: "EmptyRoleARN", Severity: SeverityWarning, Field: roleField,
+			Message: "is empty, so IRSA does not apply to this service account; set a role ARN or remove the annotation"})
+		return d
+	}
 	role, err := irsa.ParseRoleARN(raw)
 	var ae *irsa.ARNError
 	if errors.As(err, &ae) && ae.RegionOnly {
@@ -113,14 +120,13 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 	}
 	if err != nil {
 		d.add(Finding{Code: "InvalidRoleARN", Severity: SeverityError, Field: roleField, Invalid: raw,
-			Message: fmt.Sprintf("not a role ARN: %s; expected arn:%s:iam::<12-digit account>:role/<name>",
-				arnProblems(err), e.partition())})
+			Message: invalidARNMessage(arnProblems(err), e.partition())})
 		return d
 	}
 	if role.Partition != e.partition() {
 		d.add(Finding{Code: "PartitionMismatch", Severity: SeverityError, Field: roleField,
-			Message: fmt.Sprintf("role %s is in partition %s, the cluster is in %s; STS cannot assume a role across partitions",
-				raw, role.Partition, e.partition())})
+			Message: fmt.Sprintf("role %s is in partition %s, the cluster is in %s; STS cannot assume a role across "+
+				"partitions: use a role of partition %s", raw, role.Partition, e.partition(), e.partition())})
 		return d
 	}
 
@@ -259,4 +265,11 @@ func quoteList(list []string) string {
 		q[i] = fmt.Sprintf("%q", v)
 	}
 	return strings.Join(q, ", ")
+}
+
+func invalidARNMessage(problems, partition string) string {
+	if strings.Contains(problems, "expected ") {
+		return "not a role ARN: " + problems
+	}
+	return fmt.Sprintf("not a role ARN: %s; expected arn:%s:iam::<12-digit account>:role/<name>", problems, partition)
 }

@@ -383,8 +383,8 @@ func (s *subject) explainSub(c iampolicy.ConditionResult, op string) (code, why 
 				"account name", v, name, s.sa.Name)
 		}
 	}
-	return "SubMismatch", fmt.Sprintf("expects sub %s (%s), the token's sub is %q; fix: add %q", quoteList(values),
-		c.Operator, s.sub, s.sub)
+	return "SubMismatch", fmt.Sprintf("expects sub %s (%s), the token's sub is %q; fix: add %q to the trust's sub "+
+		"values", quoteList(values), c.Operator, s.sub, s.sub)
 }
 
 // advise adds the warnings for a trust that lets the subject in (or may): what is broad or unchecked.
@@ -430,14 +430,16 @@ func (s *subject) advise(d *Diagnosis, res *iampolicy.Result, includeUnknown boo
 	if noSub {
 		d.add(Finding{Code: "NoSubCondition", Severity: SeverityWarning, Field: roleField,
 			Message: fmt.Sprintf("role %s has no sub condition: any service account of this cluster can assume it; "+
-				"add StringEquals :sub %q", s.shortRole(), s.sub)})
+				"add StringEquals %q: %q", s.shortRole(), s.prefix()+":sub", s.sub)})
 	} else if broad != "" {
 		d.add(Finding{Code: "BroadSubject", Severity: SeverityWarning, Field: roleField,
-			Message: fmt.Sprintf("role %s trusts sub pattern %q, which admits many service accounts", s.shortRole(), broad)})
+			Message: fmt.Sprintf("role %s trusts sub pattern %q, which admits many service accounts; if only this one "+
+				"needs it, use StringEquals %q", s.shortRole(), broad, s.sub)})
 	}
 	if noAud {
 		d.add(Finding{Code: "NoAudCondition", Severity: SeverityWarning, Field: roleField,
-			Message: fmt.Sprintf("role %s has no aud condition; add StringEquals :aud %q", s.shortRole(), s.audience)})
+			Message: fmt.Sprintf("role %s has no aud condition; add StringEquals %q: %q", s.shortRole(),
+				s.prefix()+":aud", s.audience)})
 	}
 }
 

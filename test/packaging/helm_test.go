@@ -107,14 +107,14 @@ func TestHelmValues(t *testing.T) {
 		"defaults": {
 			wantArgs: []string{"serve", "--mode=enforce", "--missing-role=warn", "--on-lookup-error=warn", "--port=9443",
 				"--cert-dir=/tmp/k8s-webhook-server/serving-certs", "--metrics-bind-address=:8080",
-				"--health-probe-bind-address=:8081", "--partition=aws", "--cache-ttl=5m", "--negative-cache-ttl=30s",
+				"--health-probe-bind-address=:8081", "--cache-ttl=5m", "--negative-cache-ttl=30s",
 				"--recheck-before-deny=15s", "--iam-qps=10", "--iam-burst=20", "--iam-timeout=2s"},
 		},
 		"iam settings": {
 			values: map[string]any{
 				"webhook": map[string]any{"mode": "warn", "validatePods": true, "defaultAudience": "irsa"},
 				"iam": map[string]any{
-					"issuer": "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "account": "111122223333",
+					"issuer": "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC", "account": "111122223333",
 					"partition": "aws-cn", "region": "cn-north-1", "onLookupError": "deny", "missingRole": "deny",
 					"accountRoles": map[string]any{
 						"555566667777": "arn:aws-cn:iam::555566667777:role/reader",
@@ -128,7 +128,7 @@ func TestHelmValues(t *testing.T) {
 			wantArgs: []string{"serve", "--mode=warn", "--missing-role=deny", "--on-lookup-error=deny", "--port=9443",
 				"--cert-dir=/tmp/k8s-webhook-server/serving-certs", "--metrics-bind-address=:8080",
 				"--health-probe-bind-address=:8081", "--partition=aws-cn",
-				"--issuer=https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "--account=111122223333", "--region=cn-north-1",
+				"--issuer=https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC", "--account=111122223333", "--region=cn-north-1",
 				"--account-role=444455556666=arn:aws-cn:iam::444455556666:role/reader",
 				"--account-role=555566667777=arn:aws-cn:iam::555566667777:role/reader",
 				"--allowed-accounts=111122223333,444455556666", "--cache-ttl=5m", "--negative-cache-ttl=30s",
