@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/irsa-guard/irsa-guard/internal/iam"
 	"github.com/irsa-guard/irsa-guard/internal/irsa"
@@ -23,6 +24,8 @@ const usage = `usage: webhook check --issuer URL --iam-dir DIR [--iam-dir-comple
 
 Judges the ServiceAccounts and workloads in PATH (files or folders of YAML or JSON manifests, or - for stdin)
 against the roles in DIR (aws iam get-role outputs, and get-open-id-connect-provider outputs with an added "Arn").
+Render Helm charts and kustomize folders first (helm template -n NS ... | webhook check ... -); objects without a
+namespace get --namespace.
 Exit status: 0 nothing denied, 1 something denied, 2 bad usage or unreadable input.
 `
 
@@ -40,11 +43,25 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		namespace = fs.String("namespace", "default", "namespace of manifests that do not set one")
 		output    = fs.String("o", "text", "output format: text or json")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
+	// Flags may come after paths too (check file.yaml --iam-dir dir), as users type them.
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitOK
+			}
+			return ExitUsage
 		}
-		return ExitUsage
+		rest := fs.Args()
+		i := 0
+		for i < len(rest) && (rest[i] == "-" || !strings.HasPrefix(rest[i], "-")) {
+			i++
+		}
+		paths = append(paths, rest[:i]...)
+		if i == len(rest) {
+			break
+		}
+		args = rest[i:]
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "check: "+format+"\n", a...)
@@ -55,7 +72,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return fail("--issuer is required")
 	case *iamDir == "":
 		return fail("--iam-dir is required")
-	case fs.NArg() == 0:
+	case len(paths) == 0:
 		return fail("no manifests given (PATH... or - for stdin)")
 	case *output != "text" && *output != "json":
 		return fail("-o %q: want text or json", *output)
@@ -71,9 +88,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err != nil {
 		return fail("--iam-dir: %v", err)
 	}
-	objs, err := Load(fs.Args(), stdin, *namespace)
+	objs, err := Load(paths, stdin, *namespace)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if len(objs) == 0 {
+		fmt.Fprintf(stderr, "check: no ServiceAccount or workload in %s (a kustomize folder? render it first: kustomize build DIR | webhook check ... -)\n",
+			strings.Join(paths, " "))
 	}
 	engine := &validate.Engine{
 		Cluster:       validate.Cluster{Issuer: issuer, Partition: *partition, DefaultAudience: *audience},

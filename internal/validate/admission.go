@@ -118,8 +118,8 @@ func (a *Admission) judge(ctx context.Context, dec decision, mode Mode, extra []
 	for _, f := range d.Findings {
 		codes = append(codes, f.Code)
 	}
-	logr.FromContextOrDiscard(ctx).Info("decision", "kind", dec.kind, "namespace", dec.namespace, "name", dec.name,
-		"operation", req.Operation, "dryRun", req.DryRun != nil && *req.DryRun, "roleARN", d.RoleARN,
+	// controller-runtime's request logger already carries the object's namespace and name.
+	logr.FromContextOrDiscard(ctx).Info("decision", "kind", dec.kind, "operation", req.Operation, "dryRun", req.DryRun != nil && *req.DryRun, "roleARN", d.RoleARN,
 		"verdict", d.Verdict, "enforced", enforced, "mode", mode, "findings", codes)
 	a.Metrics.record(dec.kind, d, enforced)
 

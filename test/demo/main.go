@@ -164,6 +164,9 @@ func startWebhook(ctx context.Context, bin string, args []string, kubeconfig str
 	defer logFile.Close() // the child holds its own descriptor
 	args = append(args, "--health-probe-bind-address", health)
 	cmd := exec.Command(bin, args...) //nolint:gosec // the demo runs the binary it was given
+	// Its own process group: Ctrl-C in the terminal reaches the demo only, which then stops the webhook with
+	// one SIGTERM (a second signal makes controller-runtime exit at once, with status 1).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
