@@ -70,20 +70,9 @@ func NewAWS(ctx context.Context, o AWSOptions) (*AWS, error) {
 	if !accountRE.MatchString(o.HomeAccount) {
 		return nil, fmt.Errorf("home account %q is not a 12-digit account id", o.HomeAccount)
 	}
-	var loadOpts []func(*config.LoadOptions) error
-	if o.Region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(o.Region))
-	}
-	if o.Credentials != nil {
-		loadOpts = append(loadOpts, config.WithCredentialsProvider(o.Credentials))
-	}
-	loadOpts = append(loadOpts, config.WithRetryer(newRetryer))
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := loadConfig(ctx, o)
 	if err != nil {
-		return nil, fmt.Errorf("load aws config: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
+		return nil, err
 	}
 
 	a := &AWS{home: o.HomeAccount, allowed: map[string]bool{}, clients: map[string]*accountClient{}}
@@ -412,20 +401,9 @@ func failedOp(err error, op string) bool {
 // CallerAccount asks STS (GetCallerIdentity, which needs no permission) which account the default credentials
 // belong to: the cluster's account when the webhook runs with its own IAM role (IRSA or EKS Pod Identity).
 func CallerAccount(ctx context.Context, o AWSOptions) (string, error) {
-	var loadOpts []func(*config.LoadOptions) error
-	if o.Region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(o.Region))
-	}
-	if o.Credentials != nil {
-		loadOpts = append(loadOpts, config.WithCredentialsProvider(o.Credentials))
-	}
-	loadOpts = append(loadOpts, config.WithRetryer(newRetryer))
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := loadConfig(ctx, o)
 	if err != nil {
-		return "", fmt.Errorf("load aws config: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
+		return "", err
 	}
 	if o.HTTPClient != nil {
 		cfg.HTTPClient = o.HTTPClient
@@ -462,4 +440,25 @@ func (u Unavailable) GetRole(_ context.Context, roleARN string, _ time.Duration)
 // GetOIDCProvider implements Source.
 func (u Unavailable) GetOIDCProvider(_ context.Context, providerARN string, _ time.Duration) (*OIDCProvider, error) {
 	return nil, &Error{Op: opGetProvider, Name: providerName(providerARN), Kind: ErrUnavailable, Reason: u.Reason}
+}
+
+// loadConfig is the SDK configuration both the IAM clients and GetCallerIdentity use: the default chain (or the
+// given credentials), the region (us-east-1 when none), and the admission path's short retries.
+func loadConfig(ctx context.Context, o AWSOptions) (aws.Config, error) {
+	var loadOpts []func(*config.LoadOptions) error
+	if o.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(o.Region))
+	}
+	if o.Credentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(o.Credentials))
+	}
+	loadOpts = append(loadOpts, config.WithRetryer(newRetryer))
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load aws config: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return cfg, nil
 }

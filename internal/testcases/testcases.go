@@ -209,3 +209,19 @@ func ExpectedCodes(t testing.TB, path string) map[string][]string {
 	}
 	return codes
 }
+
+// Find loads the cases under root and returns the one with id, failing the test when there is none.
+func Find(t testing.TB, root, id string) Case {
+	t.Helper()
+	cases, err := Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no case %s under %s", id, root)
+	return Case{}
+}

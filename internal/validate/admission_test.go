@@ -17,17 +17,7 @@ import (
 
 func loadCase(t testing.TB, id string) testcases.Case {
 	t.Helper()
-	cases, err := testcases.Load(filepath.Join("..", "..", "testdata", "cases"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		if c.ID == id {
-			return c
-		}
-	}
-	t.Fatalf("no case %s", id)
-	return testcases.Case{}
+	return testcases.Find(t, filepath.Join("..", "..", "testdata", "cases"), id)
 }
 
 func deployment(ns, name, sa string) *appsv1.Deployment {

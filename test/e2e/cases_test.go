@@ -17,7 +17,6 @@ import (
 	"github.com/irsa-guard/irsa-guard/internal/iam"
 	"github.com/irsa-guard/irsa-guard/internal/iam/iamtest"
 	"github.com/irsa-guard/irsa-guard/internal/irsa"
-	"github.com/irsa-guard/irsa-guard/internal/server"
 	"github.com/irsa-guard/irsa-guard/internal/testcases"
 	"github.com/irsa-guard/irsa-guard/internal/validate"
 	"github.com/irsa-guard/irsa-guard/test/harness"
@@ -26,42 +25,12 @@ import (
 const ownNamespace = "irsa-guard-system"
 
 // caseWebhook starts an IAM server holding the case's IAM state and irsa-guard configured as the case's
-// cluster would run it, reading IAM through the real aws-sdk-go-v2 client. Roles in an account other than the
-// cluster's are read through an account role, as --account-role configures.
+// cluster would run it (see webhookFor).
 func caseWebhook(t *testing.T, c testcases.Case) (*iamtest.Server, *prometheus.Registry) {
 	t.Helper()
 	srv := iamtest.NewServer()
 	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	if err := c.WriteIAMDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	srv.SetHomeAccount(c.Cluster.Account)
-	if err := srv.LoadDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	opts := server.DefaultOptions()
-	opts.Issuer, opts.Account, opts.Partition = c.Cluster.Issuer, c.Cluster.Account, c.Cluster.Partition
-	opts.IAMEndpoint, opts.STSEndpoint, opts.Region = srv.URL(), srv.URL(), "us-east-1"
-	opts.OwnNamespace = ownNamespace
-	opts.AccountRoles = map[string]string{}
-	if role, err := irsa.ParseRoleARN(c.Role.ARN); err == nil && role.Account != c.Cluster.Account {
-		reader := fmt.Sprintf("arn:%s:iam::%s:role/irsa-guard-reader", role.Partition, role.Account)
-		srv.PutRole(reader, `{"Version":"2012-10-17","Statement":[]}`)
-		opts.AccountRoles[role.Account] = reader
-	}
-	reg := prometheus.NewRegistry()
-	opts.Registry = reg
-	wh, err := cp.StartWebhook(t.Context(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := wh.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	return srv, reg
+	return srv, webhookFor(t, c, srv, nil)
 }
 
 // expectedFor is what the engine says for the case, read from the same IAM state as a folder: the e2e then

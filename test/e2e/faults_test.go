@@ -20,27 +20,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/irsa-guard/irsa-guard/internal/iam/iamtest"
+	"github.com/irsa-guard/irsa-guard/internal/irsa"
 	"github.com/irsa-guard/irsa-guard/internal/server"
 	"github.com/irsa-guard/irsa-guard/internal/testcases"
 )
 
 func loadCase(t *testing.T, id string) testcases.Case {
 	t.Helper()
-	cases, err := testcases.Load(filepath.Join("..", "..", "testdata", "cases"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		if c.ID == id {
-			return c
-		}
-	}
-	t.Fatalf("no case %s", id)
-	return testcases.Case{}
+	return testcases.Find(t, filepath.Join("..", "..", "testdata", "cases"), id)
 }
 
-// webhookFor starts irsa-guard for the case's cluster against srv, with opts adjusted by tweak.
-func webhookFor(t *testing.T, c testcases.Case, srv *iamtest.Server, tweak func(*server.Options)) {
+// webhookFor starts irsa-guard for the case's cluster, reading IAM through the real aws-sdk-go-v2 client from
+// srv loaded with the case's IAM state, with opts adjusted by tweak. Roles in an account other than the
+// cluster's are read through an account role, as --account-role configures. It returns the registry of the
+// webhook's own metrics.
+func webhookFor(t *testing.T, c testcases.Case, srv *iamtest.Server, tweak func(*server.Options)) *prometheus.Registry {
 	t.Helper()
 	dir := t.TempDir()
 	if err := c.WriteIAMDir(dir); err != nil {
@@ -54,7 +48,14 @@ func webhookFor(t *testing.T, c testcases.Case, srv *iamtest.Server, tweak func(
 	opts.Issuer, opts.Account, opts.Partition = c.Cluster.Issuer, c.Cluster.Account, c.Cluster.Partition
 	opts.IAMEndpoint, opts.STSEndpoint, opts.Region = srv.URL(), srv.URL(), "us-east-1"
 	opts.OwnNamespace = ownNamespace
-	opts.Registry = prometheus.NewRegistry()
+	opts.AccountRoles = map[string]string{}
+	if role, err := irsa.ParseRoleARN(c.Role.ARN); err == nil && role.Account != c.Cluster.Account {
+		reader := fmt.Sprintf("arn:%s:iam::%s:role/irsa-guard-reader", role.Partition, role.Account)
+		srv.PutRole(reader, `{"Version":"2012-10-17","Statement":[]}`)
+		opts.AccountRoles[role.Account] = reader
+	}
+	reg := prometheus.NewRegistry()
+	opts.Registry = reg
 	if tweak != nil {
 		tweak(&opts)
 	}
@@ -67,6 +68,7 @@ func webhookFor(t *testing.T, c testcases.Case, srv *iamtest.Server, tweak func(
 			t.Error(err)
 		}
 	})
+	return reg
 }
 
 func saManifest(t *testing.T, c testcases.Case) []byte {
