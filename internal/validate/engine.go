@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/irsa-guard/irsa-guard/internal/iam"
@@ -47,6 +49,34 @@ type Engine struct {
 	RecheckBeforeDeny time.Duration
 	// Now is the clock that judges the age of IAM data (default time.Now).
 	Now func() time.Time
+
+	// parsed memoizes parsed trust policies by their text: parsing costs ~10x the evaluation, and the same
+	// few policies come back on every admission. Bounded by maxParsed entries.
+	parsed     sync.Map // string -> parsedPolicy
+	parsedSize atomic.Int64
+}
+
+type parsedPolicy struct {
+	policy *iampolicy.Policy
+	err    error
+}
+
+const maxParsed = 4096
+
+// parse parses a trust policy, or returns the parse of the same text made before. Policies are immutable
+// once parsed (Evaluate only reads them), so sharing them is safe.
+func (e *Engine) parse(text string) (*iampolicy.Policy, error) {
+	if v, ok := e.parsed.Load(text); ok {
+		p := v.(parsedPolicy)
+		return p.policy, p.err
+	}
+	policy, err := iampolicy.Parse([]byte(text))
+	if e.parsedSize.Add(1) > maxParsed {
+		e.parsed.Clear()
+		e.parsedSize.Store(1)
+	}
+	e.parsed.Store(text, parsedPolicy{policy, err})
+	return policy, err
 }
 
 func (e *Engine) now() time.Time {
@@ -159,7 +189,7 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 		d.stale = true
 	}
 	s.roleName = r.Name
-	policy, err := iampolicy.Parse([]byte(r.TrustPolicy))
+	policy, err := e.parse(r.TrustPolicy)
 	if err != nil {
 		d.add(Finding{Code: "TrustNotParsed", Severity: SeverityWarning, Field: roleField,
 			Message: fmt.Sprintf("trust not verified: role %s's trust policy could not be read: %v", s.shortRole(), err)})
