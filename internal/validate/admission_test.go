@@ -120,6 +120,11 @@ func TestAdmission(t *testing.T) {
 			rs.Spec.Template.Spec.ServiceAccountName = broken.ServiceAccount.Name
 			return validate.WorkloadValidator[*appsv1.ReplicaSet]{Admission: a, Kind: "ReplicaSet"}.ValidateCreate(t.Context(), rs)
 		}, wantDeny: "spec.template.spec.serviceAccountName: Forbidden: "},
+		"the deprecated serviceAccount field is named as such": {call: func(t *testing.T, a *validate.Admission) ([]string, error) {
+			d := deployment("aws-lb", "web", "")
+			d.Spec.Template.Spec.DeprecatedServiceAccount = broken.ServiceAccount.Name
+			return validate.WorkloadValidator[*appsv1.Deployment]{Admission: a, Kind: "Deployment"}.ValidateCreate(t.Context(), d)
+		}, wantDeny: "spec.template.spec.serviceAccount: Forbidden: service account aws-load-balancer-controller: "},
 		"deployment with the default service account": {call: deploy(nil, deployment("aws-lb", "web", "")),
 			wantWarns: []string{"service account aws-lb/default does not exist yet"}},
 	}

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -34,8 +35,17 @@ func NewWorkload(gk schema.GroupKind) (client.Object, bool) {
 	return newObj(), true
 }
 
-// PodSpecOf returns the pod spec of a workload and the path of its serviceAccountName field.
+// PodSpecOf returns the pod spec of a workload and the path of the field that names its ServiceAccount
+// (serviceAccountName, or the deprecated serviceAccount when only that is set).
 func PodSpecOf(obj client.Object) (*corev1.PodSpec, string, bool) {
+	spec, field, ok := podSpecOf(obj)
+	if ok && spec.ServiceAccountName == "" && spec.DeprecatedServiceAccount != "" {
+		field = strings.TrimSuffix(field, "Name")
+	}
+	return spec, field, ok
+}
+
+func podSpecOf(obj client.Object) (*corev1.PodSpec, string, bool) {
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
 		return &o.Spec.Template.Spec, templateField, true
