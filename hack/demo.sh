@@ -14,4 +14,5 @@ fi
 assets="$(hack/envtest.sh)"   # its progress lines go to stderr, shown as they come
 tools="$(hack/tools.sh)"      # kustomize renders deploy/'s webhook configuration
 export KUBEBUILDER_ASSETS="$assets" KUBECTL="$assets/kubectl" KUSTOMIZE="$tools/kustomize"
-exec go run ./test/demo "$@"
+go build -o bin/demo ./test/demo
+exec bin/demo "$@"
