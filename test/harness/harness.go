@@ -69,6 +69,7 @@ func Start(ctx context.Context, o Options) (*ControlPlane, error) {
 	}
 	cfg, err := env.Start()
 	if err != nil {
+		_ = env.Stop() // a failed start (e.g. a webhook configuration the API server refuses) leaves processes
 		return nil, fmt.Errorf("start control plane: %w", err)
 	}
 	cp := &ControlPlane{Env: env, Config: cfg, kubectl: kubectl}
