@@ -8,34 +8,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/irsa-guard/irsa-guard/internal/iam"
-	"github.com/irsa-guard/irsa-guard/internal/irsa"
 	"github.com/irsa-guard/irsa-guard/internal/testcases"
 	"github.com/irsa-guard/irsa-guard/internal/validate"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// engineFor builds the engine a case's cluster would run, reading IAM from the case's state as a complete folder.
+// engineFor builds the engine a case's cluster would run offline: IAM from the case's state as a complete
+// folder, where a role that is absent does not exist (denied, as check does).
 func engineFor(t testing.TB, c testcases.Case) *validate.Engine {
 	t.Helper()
-	dir := t.TempDir()
-	if err := c.WriteIAMDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	src, err := iam.NewDir(dir, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := irsa.ParseIssuer(c.Cluster.Issuer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &validate.Engine{
-		Cluster:     validate.Cluster{Issuer: issuer, Partition: c.Cluster.Partition, DefaultAudience: irsa.DefaultAudience},
-		Source:      src,
-		MissingRole: validate.ActionDeny,
-	}
+	e := c.Engine(t)
+	e.MissingRole = validate.ActionDeny
+	return e
 }
 
 // TestCases runs every shared case through the engine: the verdict must be the expected one, and the exact

@@ -14,9 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/irsa-guard/irsa-guard/internal/iam"
 	"github.com/irsa-guard/irsa-guard/internal/iam/iamtest"
-	"github.com/irsa-guard/irsa-guard/internal/irsa"
 	"github.com/irsa-guard/irsa-guard/internal/testcases"
 	"github.com/irsa-guard/irsa-guard/internal/validate"
 	"github.com/irsa-guard/irsa-guard/test/harness"
@@ -37,22 +35,7 @@ func caseWebhook(t *testing.T, c testcases.Case) (*iamtest.Server, *prometheus.R
 // checks that kubectl shows users exactly these lines.
 func expectedFor(t *testing.T, c testcases.Case) validate.Diagnosis {
 	t.Helper()
-	dir := t.TempDir()
-	if err := c.WriteIAMDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	src, err := iam.NewDir(dir, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := irsa.ParseIssuer(c.Cluster.Issuer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &validate.Engine{Cluster: validate.Cluster{Issuer: issuer, Partition: c.Cluster.Partition,
-		DefaultAudience: irsa.DefaultAudience}, Source: src}
-	return e.Diagnose(t.Context(), validate.ServiceAccount{Namespace: c.ServiceAccount.Namespace,
-		Name: c.ServiceAccount.Name, Annotations: c.ServiceAccount.Annotations})
+	return c.Engine(t).Diagnose(t.Context(), c.Subject())
 }
 
 // splitManifests separates the case's Namespace, ServiceAccount and workload documents.
