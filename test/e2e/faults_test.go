@@ -34,7 +34,7 @@ func loadCase(t *testing.T, id string) testcases.Case {
 // srv loaded with the case's IAM state, with opts adjusted by tweak. Roles in an account other than the
 // cluster's are read through an account role, as --account-role configures. It returns the registry of the
 // webhook's own metrics.
-func webhookFor(t *testing.T, c testcases.Case, srv *iamtest.Server, tweak func(*server.Options)) *prometheus.Registry {
+func webhookFor(t testing.TB, c testcases.Case, srv *iamtest.Server, tweak func(*server.Options)) *prometheus.Registry {
 	t.Helper()
 	dir := t.TempDir()
 	if err := c.WriteIAMDir(dir); err != nil {

@@ -90,7 +90,7 @@ func servedSerial(addr string) (*big.Int, error) {
 	return conn.ConnectionState().PeerCertificates[0].SerialNumber, nil
 }
 
-func review(t *testing.T, sa *corev1.ServiceAccount) []byte {
+func review(t testing.TB, sa *corev1.ServiceAccount) []byte {
 	t.Helper()
 	raw, err := json.Marshal(sa)
 	if err != nil {
