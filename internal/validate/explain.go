@@ -159,6 +159,14 @@ func (s *subject) explainImplicitDeny(d *Diagnosis, res *iampolicy.Result) {
 		s.explainConditions(d, st)
 		return
 	}
+	// A Federated principal that differs from the provider ARN only in letter case: whether IAM matches it is
+	// not documented. If that difference is all that stands in the way, warn instead of denying.
+	if v, ok := s.caseVariantAdmits(allows); ok {
+		d.add(Finding{Code: "ProviderCase", Severity: SeverityWarning, Field: roleField,
+			Message: fmt.Sprintf("trust not verified: role %s trusts %q, which differs from the provider ARN %q only in "+
+				"letter case; IAM may not match it: write it exactly", s.shortRole(), v, s.provider)})
+		return
+	}
 	// 2. The action is web identity but the principal is not this cluster's provider.
 	if st, ok := closest(allows, func(st iampolicy.StatementResult) bool { return st.ActionMatch }); ok {
 		s.explainPrincipal(d, st)
@@ -252,6 +260,10 @@ func (s *subject) explainPrincipal(d *Diagnosis, st iampolicy.StatementResult) {
 func (s *subject) comparePrincipal(v string) (code, msg string, rank int) {
 	want := s.provider
 	hostPath := s.prefix()
+	if strings.EqualFold(v, want) {
+		return "ProviderCase", fmt.Sprintf("trusts %q, which differs from the provider ARN only in letter case; fix: "+
+			"write it exactly, %q", v, want), 6
+	}
 	if !strings.HasPrefix(v, "arn:") {
 		if strings.EqualFold(strings.TrimSuffix(strings.TrimPrefix(v, "https://"), "/"), hostPath) {
 			return "FederatedNotARN", fmt.Sprintf("names the issuer %q as its Federated principal, not the provider "+
@@ -510,4 +522,25 @@ func (s *subject) principals(i int) map[string][]string {
 func (s *subject) principalIsStar(i int) bool {
 	p := s.policy.Statements[i].Principal
 	return p != nil && (p.Wildcard || contains(p.Values["AWS"], "*"))
+}
+
+// caseVariantAdmits reports a Federated value of an Allow statement that equals the provider ARN but for letter
+// case and with which, taken as the caller, the policy would let the subject in (or might).
+func (s *subject) caseVariantAdmits(allows []iampolicy.StatementResult) (string, bool) {
+	for _, st := range allows {
+		if !st.ActionMatch || st.PrincipalMatch {
+			continue
+		}
+		for _, v := range s.principals(st.Index)["Federated"] {
+			if v == s.provider || !strings.EqualFold(v, s.provider) {
+				continue
+			}
+			req := s.request()
+			req.Principal = v
+			if dec := iampolicy.Evaluate(s.policy, req).Decision; dec == iampolicy.Allow || dec == iampolicy.Undetermined {
+				return v, true
+			}
+		}
+	}
+	return "", false
 }

@@ -107,6 +107,16 @@ func TestExplain(t *testing.T) {
 		"another subject entirely": {
 			policy:      trust(statement("Allow", fed(tProvider), wi, map[string]any{"StringEquals": eq(sub, "system:serviceaccount:other:thing")})),
 			wantVerdict: validate.Deny, wantCodes: []string{"SubMismatch"}},
+		"provider ARN differing only in case: not documented, warn": {
+			policy:      trust(statement("Allow", fed(strings.ToLower(tProvider)), wi, map[string]any{"StringEquals": good})),
+			wantVerdict: validate.Warn, wantCodes: []string{"ProviderCase"}},
+		"provider ARN differing in case and a wrong sub: denied for the sub": {
+			policy: trust(statement("Allow", fed(strings.ToLower(tProvider)), wi, map[string]any{"StringEquals": eq(sub, "system:serviceaccount:other:thing")}),
+				statement("Allow", fed(tProvider), wi, map[string]any{"StringEquals": eq(sub, "system:serviceaccount:other:thing")})),
+			wantVerdict: validate.Deny, wantCodes: []string{"SubMismatch"}},
+		"provider ARN differing only in case, and a wrong sub in that statement": {
+			policy:      trust(statement("Allow", fed(strings.ToLower(tProvider)), wi, map[string]any{"StringEquals": eq(sub, "system:serviceaccount:other:thing")})),
+			wantVerdict: validate.Deny, wantCodes: []string{"ProviderCase"}},
 		"only Deny statements": {
 			policy:      trust(statement("Deny", fed(tProvider), "sts:AssumeRole", nil)),
 			wantVerdict: validate.Deny, wantCodes: []string{"NoAllowStatement"}},
