@@ -520,8 +520,15 @@ func buildConditions(n jnode, path string) ([]Condition, error) {
 		if op.val.kind != jObject {
 			return nil, &SyntaxError{Path: opPath, Msg: fmt.Sprintf("must be an object of key -> values, not %s", op.val.kind)}
 		}
+		seen := make(map[string]string, len(op.val.obj))
 		for _, k := range op.val.obj {
 			kPath := keyPath(opPath, k.key)
+			// Condition key names are case-insensitive, so "X:sub" and "x:SUB" in one block are one key written
+			// twice, which IAM does not document (as exact duplicates, which the JSON reader refuses).
+			if first, dup := seen[strings.ToLower(k.key)]; dup {
+				return nil, &SyntaxError{Path: kPath, Msg: fmt.Sprintf("the same condition key as %q (key names are case-insensitive)", first)}
+			}
+			seen[strings.ToLower(k.key)] = k.key
 			var vals []string
 			switch k.val.kind {
 			case jString, jNumber, jBool:

@@ -15,7 +15,7 @@ func TestOptions(t *testing.T) {
 		wantErr  []string
 		wantAcct string
 	}{
-		"defaults with an IRSA role name the account": {env: "arn:aws:iam::111122223333:role/irsa-guard", wantAcct: "111122223333"},
+		"defaults with an IRSA role name the account":                        {env: "arn:aws:iam::111122223333:role/irsa-guard", wantAcct: "111122223333"},
 		"no account at all is not an error (sts:GetCallerIdentity at start)": {},
 		"account roles and allowed accounts": {args: []string{"--account=111122223333",
 			"--account-role=444455556666=arn:aws:iam::444455556666:role/reader", "--allowed-accounts=111122223333, 444455556666"},

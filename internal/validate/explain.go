@@ -44,14 +44,15 @@ const (
 )
 
 func (s *subject) classify(key string) keyKind {
-	i := strings.LastIndex(key, ":")
-	if i < 0 {
+	// A service key (aws:, sts:, iam:, saml:, ...) has no dot or slash before its first colon; what follows may
+	// hold colons too (aws:ResourceTag/team:owner). An identity provider's key is <issuer host/path>:<claim>,
+	// and issuer host paths hold no colon.
+	first := strings.Index(key, ":")
+	if first < 0 || !strings.ContainsAny(key[:first], "./") {
 		return keyGlobal
 	}
+	i := strings.LastIndex(key, ":")
 	prefix, claim := key[:i], strings.ToLower(key[i+1:])
-	if !strings.ContainsAny(prefix, "./") {
-		return keyGlobal // service prefixes (aws, sts, iam, saml, ...) carry no dot or slash
-	}
 	if !strings.EqualFold(prefix, s.prefix()) {
 		return keyOtherProvider
 	}
@@ -90,9 +91,13 @@ func (s *subject) explain(d *Diagnosis) {
 	case iampolicy.Allow:
 		s.advise(d, res, false)
 	case iampolicy.Undetermined:
-		d.add(Finding{Code: "Undetermined", Severity: SeverityWarning, Field: roleField,
-			Message: fmt.Sprintf("trust not fully verified: role %s also tests %s, known only when the pod calls STS",
-				s.shortRole(), strings.Join(res.UnknownKeys, ", "))})
+		msg := fmt.Sprintf("trust not fully verified: role %s also tests %s, known only when the pod calls STS",
+			s.shortRole(), strings.Join(res.UnknownKeys, ", "))
+		if len(res.UnknownKeys) == 0 {
+			msg = fmt.Sprintf("trust not fully verified: role %s has a statement whose principal or operator IAM does "+
+				"not document for a web identity (such as {\"AWS\": \"*\"})", s.shortRole())
+		}
+		d.add(Finding{Code: "Undetermined", Severity: SeverityWarning, Field: roleField, Message: msg})
 		s.advise(d, res, true)
 	case iampolicy.ExplicitDeny:
 		s.explainExplicitDeny(d, res)
