@@ -2,6 +2,7 @@ package irsa
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -338,21 +339,12 @@ func (p problems) err(value string) error {
 func badRunes(s string, ok func(rune) bool) []rune {
 	var bad []rune
 	for _, r := range s {
-		if r == '\\' || ok(r) || containsRune(bad, r) {
+		if r == '\\' || ok(r) || slices.Contains(bad, r) {
 			continue
 		}
 		bad = append(bad, r)
 	}
 	return bad
-}
-
-func containsRune(rs []rune, r rune) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // describeRunes words a list of characters: `a space, ":" and "*"`. At most five are named.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -221,7 +222,7 @@ func (e *Engine) diagnose(ctx context.Context, sa ServiceAccount, maxAge time.Du
 		if e.stale(p.RetrievedAt) {
 			d.stale = true
 		}
-		if !contains(p.ClientIDs, audience) {
+		if !slices.Contains(p.ClientIDs, audience) {
 			d.add(Finding{Code: "AudienceNotInProvider", Severity: SeverityError, Field: audField,
 				Message: fmt.Sprintf("token audience %q is not a client ID (%s) of this cluster's OIDC provider in "+
 					"account %s, so STS rejects the token (Incorrect token audience); fix: add it to the provider's client IDs",
@@ -275,15 +276,6 @@ func arnProblems(err error) string {
 		return strings.Join(ae.Problems, "; ")
 	}
 	return err.Error()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func quoteList(list []string) string {

@@ -2,7 +2,7 @@ package validate
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/irsa-guard/irsa-guard/internal/iampolicy"
@@ -489,14 +489,8 @@ func (s *subject) shortKey(key string) string {
 }
 
 func uniqSorted(in []string) []string {
-	sort.Strings(in)
-	out := in[:0]
-	for i, v := range in {
-		if i == 0 || v != in[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
+	slices.Sort(in)
+	return slices.Compact(in)
 }
 
 // actions returns the Action (or "not " NotAction) values of statement i.
@@ -526,7 +520,7 @@ func (s *subject) principals(i int) map[string][]string {
 
 func (s *subject) principalIsStar(i int) bool {
 	p := s.policy.Statements[i].Principal
-	return p != nil && (p.Wildcard || contains(p.Values["AWS"], "*"))
+	return p != nil && (p.Wildcard || slices.Contains(p.Values["AWS"], "*"))
 }
 
 // caseVariantAdmits reports a Federated value of an Allow statement that equals the provider ARN but for letter
